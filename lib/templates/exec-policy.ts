@@ -120,6 +120,7 @@ export function execCommandProblem(command: string): string | undefined {
   }
   const base = path.posix.basename(command);
   const kind = byName.get(base) ?? byName.get(familyOf(base));
-  if (kind) return `is a ${kind}, which a worker may never exec`;
+  if (kind)
+    return `is ${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}, which a worker may never exec`;
   return undefined;
 }
