@@ -38,3 +38,17 @@ DOCKERFILE
   rm -rf "$ctx"; trap - EXIT
   log "built $NODE_IMAGE (node $NODE_VERSION)"
 fi
+
+# A small image with netcat for the tests' network probes (listeners and connection attempts).
+PROBE_IMAGE=${PROBE_IMAGE:-instantworker/probe:local}
+if ! docker image inspect "$PROBE_IMAGE" >/dev/null 2>&1; then
+  ctx=$(mktemp -d)
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $DEBIAN_IMAGE
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends netcat-openbsd iproute2 \
+  && rm -rf /var/lib/apt/lists/*
+DOCKERFILE
+  docker build -q -t "$PROBE_IMAGE" "$ctx" >/dev/null
+  rm -rf "$ctx"
+  log "built $PROBE_IMAGE"
+fi
