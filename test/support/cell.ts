@@ -17,6 +17,8 @@ export interface DeclaredResource {
   urn: string;
   /** The resource options the program gave, as the engine would receive them. */
   opts: pulumi.ResourceOptions;
+  /** The parent's URN, or undefined for a resource directly under the stack. */
+  parent?: string;
 }
 
 export interface MockRun {
@@ -65,9 +67,18 @@ export async function declareCellUnderMocks(options: MockOptions = {}): Promise<
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const urn = `urn:pulumi:${stack}::instantworker::${args.type}::${args.name}`;
+        const urn = urnOf(stack, args.type, args.name);
         const opts = optsByName.get(`${args.type}::${args.name}`) ?? {};
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, urn, opts });
+        const parent = opts.parent as unknown as
+          { __pulumiType?: string; __name?: string } | undefined;
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          urn,
+          opts,
+          parent: parent?.__name ? urnOf(stack, parent.__pulumiType!, parent.__name) : undefined,
+        });
         const state =
           args.type === "pulumi:pulumi:StackReference"
             ? { outputs: options.previous ? { activeWorkers: options.previous } : {} }
@@ -151,4 +162,9 @@ export function isSecretValue(value: unknown): boolean {
 /** A mocked input with any secret wrapper removed, for assertions on its plain value. */
 export function plain<T = any>(value: unknown): T {
   return (isSecretValue(value) ? (value as { value: T }).value : value) as T;
+}
+
+/** A flat URN: enough to match resources to their parents, not the engine's nested form. */
+function urnOf(stack: string, type: string, name: string): string {
+  return `urn:pulumi:${stack}::instantworker::${type}::${name}`;
 }
