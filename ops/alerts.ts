@@ -39,7 +39,8 @@ export function redact(text: string, limit = EXCERPT_LIMIT): string {
   let out = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ");
   for (const shape of SECRET_SHAPES) {
     out = out.replace(shape, (match, ...groups) => {
-      const keep = typeof groups[0] === "string" && groups[0].length < match.length ? groups[0] : "";
+      const keep =
+        typeof groups[0] === "string" && groups[0].length < match.length ? groups[0] : "";
       if (/^(bearer|token|basic)$/i.test(keep)) return `${keep} [redacted]`;
       if (keep.startsWith("//")) return `${keep}[redacted]@`;
       if (keep && /^[A-Z0-9_]+$/i.test(keep)) return `${keep}=[redacted]`;
@@ -59,12 +60,18 @@ export interface AlertSink {
  * its origin ever reaches the log. A failed delivery is logged and counted, never retried in a loop:
  * the next run reports what is still wrong.
  */
-export function webhookSink(url: string, log: Logger, timeoutMs = 10_000): AlertSink & { failures: number } {
+export function webhookSink(
+  url: string,
+  log: Logger,
+  timeoutMs = 10_000,
+): AlertSink & { failures: number } {
   let origin: string;
   try {
     origin = new URL(url).origin;
   } catch {
-    throw new Error(`Alert webhook \`${url.slice(0, 8)}…\` is not a URL; an http(s) URL is accepted.`);
+    throw new Error(
+      `Alert webhook \`${url.slice(0, 8)}…\` is not a URL; an http(s) URL is accepted.`,
+    );
   }
   const sink = {
     failures: 0,

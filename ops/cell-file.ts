@@ -37,7 +37,9 @@ export function parseCellFile(text: string, source: string): CellView {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new OpsError(`Cell file \`${source}\` is not valid JSON; the deploy writes it, redeploy.`);
+    throw new OpsError(
+      `Cell file \`${source}\` is not valid JSON; the deploy writes it, redeploy.`,
+    );
   }
   const parsed = cellFileSchema.safeParse(raw);
   if (!parsed.success) {
@@ -64,7 +66,9 @@ export function readCellFile(path: string = DEFAULT_CELL_FILE): CellView {
   try {
     text = readFileSync(path, "utf8");
   } catch {
-    throw new OpsError(`Cell file \`${path}\` cannot be read; deploy the cell first or pass --cell-file.`);
+    throw new OpsError(
+      `Cell file \`${path}\` cannot be read; deploy the cell first or pass --cell-file.`,
+    );
   }
   return parseCellFile(text, path);
 }

@@ -28,7 +28,9 @@ function socketFrom(env: NodeJS.ProcessEnv): string {
   const host = env.DOCKER_HOST;
   if (!host) return "/var/run/docker.sock";
   if (host.startsWith("unix://")) return host.slice("unix://".length);
-  throw new Error(`DOCKER_HOST \`${host}\` is not supported; the cell tools accept unix:// sockets only.`);
+  throw new Error(
+    `DOCKER_HOST \`${host}\` is not supported; the cell tools accept unix:// sockets only.`,
+  );
 }
 
 async function readAll(stream: Readable): Promise<string> {

@@ -40,7 +40,12 @@ async function recordCommand(args: Parsed, log: Logger): Promise<number> {
   const before = readState<Ledger>(ledgerPath, emptyLedger);
   const { ledger, started, cleared } = recordAbsence(before, volumes, cell.slugs, new Date());
   writeState(ledgerPath, ledger);
-  log("absence.recorded", { cell: cell.cell, started, cleared, absent: Object.keys(ledger.absent) });
+  log("absence.recorded", {
+    cell: cell.cell,
+    started,
+    cleared,
+    absent: Object.keys(ledger.absent),
+  });
   return 0;
 }
 
@@ -63,7 +68,12 @@ async function restoreCommand(args: Parsed, log: Logger): Promise<number> {
   const archive = required(args, "archive");
   const volume = required(args, "volume");
   log("restore.start", { archive, volume });
-  const entries = await restoreArchive(dockerApi(), archive, volume, required(args, "helper-image"));
+  const entries = await restoreArchive(
+    dockerApi(),
+    archive,
+    volume,
+    required(args, "helper-image"),
+  );
   log("restore.done", { archive, volume, entries });
   return 0;
 }
@@ -79,7 +89,9 @@ export async function purgeMain(argv: string[], log: Logger = jsonLogger()): Pro
   const name = args.positionals[0] ?? "run";
   const command = COMMANDS[name];
   if (!command || args.positionals.length > 1) {
-    throw new OpsError(`Command \`${args.positionals.join(" ")}\` is unknown; accepted: ${Object.keys(COMMANDS).join(", ")}.`);
+    throw new OpsError(
+      `Command \`${args.positionals.join(" ")}\` is unknown; accepted: ${Object.keys(COMMANDS).join(", ")}.`,
+    );
   }
   return command(args, log);
 }

@@ -5,7 +5,13 @@
  * the helper, so its image only has to exist locally.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, join } from "node:path";
 import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -17,13 +23,19 @@ import { compareManifests, readManifest, type Manifest } from "./tar-manifest";
 
 export async function listWorkerVolumes(api: DockerApi): Promise<string[]> {
   const filters = encodeURIComponent(JSON.stringify({ name: ["iw-data-"] }));
-  const result = await api.json<{ Volumes: Array<{ Name: string }> | null }>("GET", `/volumes?filters=${filters}`);
+  const result = await api.json<{ Volumes: Array<{ Name: string }> | null }>(
+    "GET",
+    `/volumes?filters=${filters}`,
+  );
   return (result.Volumes ?? []).map((v) => v.Name).filter((n) => n.startsWith("iw-data-"));
 }
 
 export async function containersUsing(api: DockerApi, volume: string): Promise<string[]> {
   const filters = encodeURIComponent(JSON.stringify({ volume: [volume] }));
-  const list = await api.json<Array<{ Names: string[] }>>("GET", `/containers/json?all=1&filters=${filters}`);
+  const list = await api.json<Array<{ Names: string[] }>>(
+    "GET",
+    `/containers/json?all=1&filters=${filters}`,
+  );
   return list.map((c) => c.Names[0]?.replace(/^\//, "") ?? "?");
 }
 
@@ -48,7 +60,11 @@ async function withHelper<T>(
 }
 
 /** The manifest of what the volume holds right now. */
-export async function volumeManifest(api: DockerApi, volume: string, image: string): Promise<Manifest> {
+export async function volumeManifest(
+  api: DockerApi,
+  volume: string,
+  image: string,
+): Promise<Manifest> {
   return withHelper(api, image, `${volume}:/data:ro`, async (id) =>
     readManifest(await api.stream("GET", `/containers/${id}/archive?path=/data`)),
   );
@@ -77,12 +93,20 @@ export async function archiveVolume(
   now: Date,
 ): Promise<ArchiveResult> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   const path = join(dir, `${volume}-${stamp}.tar.gz`);
   const hash = createHash("sha256");
   await withHelper(api, image, `${volume}:/data:ro`, async (id) => {
     const tar = await api.stream("GET", `/containers/${id}/archive?path=/data`);
-    await pipeline(tar, createGzip(), hashing(hash), createWriteStream(path, { mode: 0o600, flags: "wx" }));
+    await pipeline(
+      tar,
+      createGzip(),
+      hashing(hash),
+      createWriteStream(path, { mode: 0o600, flags: "wx" }),
+    );
   });
   const sha256 = hash.digest("hex");
   writeFileSync(`${path}.sha256`, `${sha256}  ${basename(path)}\n`, { mode: 0o600 });
@@ -101,7 +125,9 @@ export async function readVerifiedArchive(path: string): Promise<Manifest> {
   try {
     recorded = readFileSync(`${path}.sha256`, "utf8").split(/\s+/)[0];
   } catch {
-    throw new OpsError(`Archive \`${path}\` has no \`.sha256\` file beside it; it cannot be trusted.`);
+    throw new OpsError(
+      `Archive \`${path}\` has no \`.sha256\` file beside it; it cannot be trusted.`,
+    );
   }
   const actual = await fileSha256(path);
   if (actual !== recorded) {
@@ -120,7 +146,8 @@ export async function verifyAgainstVolume(
   const archived = await readVerifiedArchive(path);
   const live = await volumeManifest(api, volume, image);
   const difference = compareManifests(live, archived);
-  if (difference) throw new OpsError(`Archive \`${path}\` does not match volume \`${volume}\`: ${difference}.`);
+  if (difference)
+    throw new OpsError(`Archive \`${path}\` does not match volume \`${volume}\`: ${difference}.`);
   return archived.size;
 }
 
@@ -135,7 +162,9 @@ export async function restoreArchive(
   const archived = await readVerifiedArchive(path);
   const existing = await api.json<{ Volumes: Array<{ Name: string }> | null }>("GET", "/volumes");
   if ((existing.Volumes ?? []).some((v) => v.Name === volume)) {
-    throw new OpsError(`Volume \`${volume}\` already exists; restore into a new name, nothing is overwritten.`);
+    throw new OpsError(
+      `Volume \`${volume}\` already exists; restore into a new name, nothing is overwritten.`,
+    );
   }
   await api.json("POST", "/volumes/create", { Name: volume, Labels: labels });
   await withHelper(api, image, `${volume}:/data`, async (id) => {
@@ -143,6 +172,7 @@ export async function restoreArchive(
   });
   const restored = await volumeManifest(api, volume, image);
   const difference = compareManifests(archived, restored);
-  if (difference) throw new OpsError(`Restored volume \`${volume}\` does not match \`${path}\`: ${difference}.`);
+  if (difference)
+    throw new OpsError(`Restored volume \`${volume}\` does not match \`${path}\`: ${difference}.`);
   return restored.size;
 }

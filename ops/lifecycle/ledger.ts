@@ -27,7 +27,11 @@ export function slugOfVolume(volume: string): string | undefined {
  * Refuses an empty roster on a host that still holds worker volumes: that is an unreadable or truncated
  * cell file far more often than a cell whose every user left, and it would start every clock at once.
  */
-export function guardRoster(rosterSlugs: Set<string>, volumes: string[], allowEmpty: boolean): void {
+export function guardRoster(
+  rosterSlugs: Set<string>,
+  volumes: string[],
+  allowEmpty: boolean,
+): void {
   const workerVolumes = volumes.filter((v) => slugOfVolume(v));
   if (rosterSlugs.size === 0 && workerVolumes.length > 0 && !allowEmpty) {
     throw new OpsError(

@@ -34,7 +34,11 @@ async function purgeOne(options: PurgeOptions, entry: PlanEntry, now: Date): Pro
   const base = { cell: options.cell.cell, slug: entry.slug, volume: entry.volume };
   const users = await containersUsing(api, entry.volume);
   if (users.length) {
-    log("purge.skipped", { ...base, reason: "volume is mounted by a container", containers: users });
+    log("purge.skipped", {
+      ...base,
+      reason: "volume is mounted by a container",
+      containers: users,
+    });
     return false;
   }
   const dir = join(options.archiveRoot, options.cell.cell);
@@ -68,7 +72,11 @@ export async function runPurge(options: PurgeOptions): Promise<PurgeReport> {
   const due = plan.filter((e) => e.decision === "purge");
   const report: PurgeReport = { plan, purged: [], failed: [] };
   if (!options.confirm) {
-    log("purge.dry-run", { cell: cell.cell, due: due.map((e) => e.volume), hint: "pass --confirm to purge" });
+    log("purge.dry-run", {
+      cell: cell.cell,
+      due: due.map((e) => e.volume),
+      hint: "pass --confirm to purge",
+    });
     return report;
   }
   for (const entry of due) {
@@ -76,7 +84,12 @@ export async function runPurge(options: PurgeOptions): Promise<PurgeReport> {
       if (await purgeOne(options, entry, now)) report.purged.push(entry.volume);
     } catch (error) {
       report.failed.push(entry.volume);
-      log("purge.failed", { cell: cell.cell, slug: entry.slug, volume: entry.volume, reason: (error as Error).message });
+      log("purge.failed", {
+        cell: cell.cell,
+        slug: entry.slug,
+        volume: entry.volume,
+        reason: (error as Error).message,
+      });
     }
   }
   log("purge.done", { cell: cell.cell, purged: report.purged, failed: report.failed });

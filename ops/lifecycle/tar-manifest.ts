@@ -54,7 +54,15 @@ function normalise(name: string): string {
 }
 
 interface Pending {
-  header: { name: string; type: string; mode: number; uid: number; gid: number; size: number; link: string };
+  header: {
+    name: string;
+    type: string;
+    mode: number;
+    uid: number;
+    gid: number;
+    size: number;
+    link: string;
+  };
   remaining: number;
   padding: number;
   hash?: Hash;

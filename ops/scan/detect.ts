@@ -5,7 +5,13 @@
  * `curl | sh` from raising an alarm, while the agent running it does.
  */
 import { redact } from "../alerts";
-import { COMMAND_RULES, EXFILTRATION_RULES, INJECTION_RULES, type Family, type Rule } from "./patterns";
+import {
+  COMMAND_RULES,
+  EXFILTRATION_RULES,
+  INJECTION_RULES,
+  type Family,
+  type Rule,
+} from "./patterns";
 import { variants } from "./normalize";
 
 export type Channel = "incoming" | "action" | "reply";

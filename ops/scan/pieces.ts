@@ -13,7 +13,8 @@ export interface Piece {
 function strings(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
   else if (Array.isArray(value)) for (const item of value) strings(item, out);
-  else if (value && typeof value === "object") for (const item of Object.values(value)) strings(item, out);
+  else if (value && typeof value === "object")
+    for (const item of Object.values(value)) strings(item, out);
   return out;
 }
 
@@ -33,7 +34,8 @@ function assistantPieces(content: unknown): Piece[] {
   return content.flatMap((part): Piece[] => {
     if (!part || typeof part !== "object") return [];
     const item = part as { type?: string; text?: unknown; arguments?: unknown; input?: unknown };
-    if (item.type === "text" && typeof item.text === "string") return [{ channel: "reply", text: item.text }];
+    if (item.type === "text" && typeof item.text === "string")
+      return [{ channel: "reply", text: item.text }];
     if (item.type === "toolCall" || item.type === "tool_use") {
       return [{ channel: "action", text: strings(item.arguments ?? item.input).join("\n") }];
     }

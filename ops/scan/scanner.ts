@@ -42,8 +42,10 @@ function agentDatabases(dataDir: string): string[] {
 }
 
 function kindOf(findings: Finding[]): { kind: string; severity: Alert["severity"] } {
-  if (findings.some((f) => f.family === "command")) return { kind: "suspicious-command", severity: "critical" };
-  if (findings.some((f) => f.family === "exfiltration")) return { kind: "exfiltration", severity: "critical" };
+  if (findings.some((f) => f.family === "command"))
+    return { kind: "suspicious-command", severity: "critical" };
+  if (findings.some((f) => f.family === "exfiltration"))
+    return { kind: "exfiltration", severity: "critical" };
   return { kind: "prompt-injection", severity: "warning" };
 }
 
@@ -85,7 +87,8 @@ function scanTranscripts(path: string, state: ScanState, slug: string, cell: str
 function readTail(path: string, state: ScanState): string {
   const stat = statSync(path);
   const previous = state.logs[path];
-  const start = previous && previous.inode === stat.ino && previous.offset <= stat.size ? previous.offset : 0;
+  const start =
+    previous && previous.inode === stat.ino && previous.offset <= stat.size ? previous.offset : 0;
   const length = Math.min(stat.size - start, MAX_LOG_BYTES_PER_RUN);
   const buffer = Buffer.alloc(length);
   const fd = openSync(path, "r");
@@ -97,7 +100,10 @@ function readTail(path: string, state: ScanState): string {
   const text = buffer.toString("utf8");
   // A line still being written stays for the next run.
   const complete = text.lastIndexOf("\n") + 1;
-  state.logs[path] = { inode: stat.ino, offset: start + Buffer.byteLength(text.slice(0, complete)) };
+  state.logs[path] = {
+    inode: stat.ino,
+    offset: start + Buffer.byteLength(text.slice(0, complete)),
+  };
   return text.slice(0, complete);
 }
 
@@ -108,7 +114,8 @@ function scanLogs(dataDir: string, state: ScanState, slug: string, cell: string)
       const lines = readTail(join(dir, name), state).split("\n");
       lines.forEach((line, index) => {
         const findings = detect(line, "action");
-        if (findings.length) alerts.push(findingsAlert(cell, slug, `log ${name} line +${index + 1}`, findings));
+        if (findings.length)
+          alerts.push(findingsAlert(cell, slug, `log ${name} line +${index + 1}`, findings));
       });
     }
   }
@@ -124,7 +131,8 @@ export async function runScan(options: ScanOptions): Promise<{ alerts: number; w
     const dataDir = join(options.volumesRoot, workerVolumeName(worker.slug), "_data");
     const alerts: Alert[] = [];
     try {
-      for (const db of agentDatabases(dataDir)) alerts.push(...scanTranscripts(db, state, worker.slug, cell.cell));
+      for (const db of agentDatabases(dataDir))
+        alerts.push(...scanTranscripts(db, state, worker.slug, cell.cell));
       alerts.push(...scanLogs(dataDir, state, worker.slug, cell.cell));
     } catch (error) {
       log("scan.worker-failed", { cell: cell.cell, slug: worker.slug, reason: String(error) });

@@ -61,7 +61,10 @@ function openQuietly(path: string): { db: Database; cleanup: () => void } {
   const copy = join(dir, "agent.sqlite");
   copyFileSync(path, copy);
   copyFileSync(wal, `${copy}-wal`);
-  return { db: new DatabaseSync(copy), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    db: new DatabaseSync(copy),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /**
@@ -75,7 +78,12 @@ export function readNewEvents(
 ): TranscriptEvent[] {
   const { db, cleanup } = openQuietly(path);
   try {
-    const columns = new Set(db.prepare("PRAGMA table_info(transcript_events)").all().map((c) => c.name));
+    const columns = new Set(
+      db
+        .prepare("PRAGMA table_info(transcript_events)")
+        .all()
+        .map((c) => c.name),
+    );
     const body = columns.has("event_zstd") ? "e.event_json, e.event_zstd" : "e.event_json";
     const sessions = db
       .prepare("SELECT session_id, max(seq) AS last FROM transcript_events GROUP BY session_id")

@@ -7,7 +7,10 @@ export const BASE_IMAGE = "instantworker/debian:bookworm-local";
 export const suffix = () => randomBytes(3).toString("hex");
 
 export function docker(...args: string[]): string {
-  return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  return execFileSync("docker", args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  }).trim();
 }
 
 export function imageExists(image: string): boolean {
@@ -40,12 +43,34 @@ export function fillWorkerVolume(volume: string, marker: string): void {
     "touch /data/workspace/empty",
     "chown -R 10001:10001 /data",
   ].join("\n");
-  docker("run", "--rm", "--network", "none", "-v", `${volume}:/data`, BASE_IMAGE, "sh", "-c", script);
+  docker(
+    "run",
+    "--rm",
+    "--network",
+    "none",
+    "-v",
+    `${volume}:/data`,
+    BASE_IMAGE,
+    "sh",
+    "-c",
+    script,
+  );
 }
 
 /** Every entry's path, type, mode, owner, size, link target and content hash, sorted. */
 export function fingerprint(volume: string): string {
   const script =
     "cd /data && find . -printf '%P|%y|%m|%U|%G|%s|%l\\n' | sort && find . -type f -exec sha256sum {} + | sort -k2";
-  return docker("run", "--rm", "--network", "none", "-v", `${volume}:/data:ro`, BASE_IMAGE, "sh", "-c", script);
+  return docker(
+    "run",
+    "--rm",
+    "--network",
+    "none",
+    "-v",
+    `${volume}:/data:ro`,
+    BASE_IMAGE,
+    "sh",
+    "-c",
+    script,
+  );
 }
