@@ -67,6 +67,7 @@ const MESSAGE_LIMIT = 2000;
 
 export class Journal {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -77,24 +78,29 @@ export class Journal {
     this.db.exec(SCHEMA);
   }
 
+  /** Compiles each statement once: webhook intake runs the same few thousands of times. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
+  }
+
   close(): void {
     this.db.close();
   }
 
   /** Throws when the database cannot be read (the health check). */
   ping(): void {
-    this.db.prepare("SELECT 1").get();
+    this.sql("SELECT 1").get();
   }
 
   /** Records an event and marks its cells dirty in one transaction; false when it was seen before. */
   recordEvent(event: JournalEvent, now: number): boolean {
     return this.db.transaction(() => {
-      const inserted = this.db
-        .prepare(
-          "INSERT OR IGNORE INTO events (id, source, type, subject, cells, received_at) " +
-            "VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .run(event.id, event.source, event.type, event.subject, JSON.stringify(event.cells), now);
+      const inserted = this.sql(
+        "INSERT OR IGNORE INTO events (id, source, type, subject, cells, received_at) " +
+          "VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(event.id, event.source, event.type, event.subject, JSON.stringify(event.cells), now);
       if (inserted.changes === 0) return false;
       for (const cell of event.cells) this.markDirty(cell, now, false);
       return true;
@@ -103,17 +109,15 @@ export class Journal {
 
   markDirty(cell: string, now: number, full: boolean): void {
     // A new event resets the retry clock: the input changed, so the next attempt may well succeed.
-    this.db
-      .prepare(
-        `INSERT INTO dirty_cells (cell, generation, first_dirty_at, full) VALUES (?, 1, ?, ?)
+    this.sql(
+      `INSERT INTO dirty_cells (cell, generation, first_dirty_at, full) VALUES (?, 1, ?, ?)
          ON CONFLICT (cell) DO UPDATE SET generation = generation + 1, full = full OR excluded.full,
            attempts = 0, next_attempt_at = 0`,
-      )
-      .run(cell, now, full ? 1 : 0);
+    ).run(cell, now, full ? 1 : 0);
   }
 
   dirtyCells(): DirtyCell[] {
-    const rows = this.db.prepare("SELECT * FROM dirty_cells ORDER BY first_dirty_at").all() as {
+    const rows = this.sql("SELECT * FROM dirty_cells ORDER BY first_dirty_at").all() as {
       cell: string;
       generation: number;
       first_dirty_at: number;
@@ -133,44 +137,39 @@ export class Journal {
 
   /** Clears the mark unless an event arrived during the run; returns whether the cell is clean now. */
   clearDirty(cell: string, generation: number): boolean {
-    const res = this.db
-      .prepare("DELETE FROM dirty_cells WHERE cell = ? AND generation = ?")
-      .run(cell, generation);
+    const res = this.sql("DELETE FROM dirty_cells WHERE cell = ? AND generation = ?").run(
+      cell,
+      generation,
+    );
     return res.changes === 1;
   }
 
   /** Keeps the cell dirty and schedules the next attempt, unless an event already reset the clock. */
   deferDirty(cell: string, generation: number, nextAttemptAt: number, error: string): void {
-    this.db
-      .prepare(
-        `UPDATE dirty_cells SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+    this.sql(
+      `UPDATE dirty_cells SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
          WHERE cell = ? AND generation = ?`,
-      )
-      .run(nextAttemptAt, error.slice(0, MESSAGE_LIMIT), cell, generation);
+    ).run(nextAttemptAt, error.slice(0, MESSAGE_LIMIT), cell, generation);
   }
 
   startRun(cell: string, trigger: string, attempt: number, now: number): number {
-    const res = this.db
-      .prepare(
-        "INSERT INTO runs (cell, state, trigger, attempt, started_at) VALUES (?, 'running', ?, ?, ?)",
-      )
-      .run(cell, trigger, attempt, now);
+    const res = this.sql(
+      "INSERT INTO runs (cell, state, trigger, attempt, started_at) VALUES (?, 'running', ?, ?, ?)",
+    ).run(cell, trigger, attempt, now);
     return Number(res.lastInsertRowid);
   }
 
   finishRun(id: number, result: RunResult, now: number): void {
-    this.db
-      .prepare(
-        "UPDATE runs SET state = ?, targets = ?, changes = ?, message = ?, finished_at = ? WHERE id = ?",
-      )
-      .run(
-        result.state,
-        result.targets ? JSON.stringify(result.targets) : null,
-        result.changes ? JSON.stringify(result.changes) : null,
-        result.message?.slice(0, MESSAGE_LIMIT) ?? null,
-        now,
-        id,
-      );
+    this.sql(
+      "UPDATE runs SET state = ?, targets = ?, changes = ?, message = ?, finished_at = ? WHERE id = ?",
+    ).run(
+      result.state,
+      result.targets ? JSON.stringify(result.targets) : null,
+      result.changes ? JSON.stringify(result.changes) : null,
+      result.message?.slice(0, MESSAGE_LIMIT) ?? null,
+      now,
+      id,
+    );
   }
 
   /**
@@ -179,23 +178,19 @@ export class Journal {
    */
   recoverInterrupted(now: number): string[] {
     return this.db.transaction(() => {
-      const rows = this.db.prepare("SELECT DISTINCT cell FROM runs WHERE state = 'running'").all();
+      const rows = this.sql("SELECT DISTINCT cell FROM runs WHERE state = 'running'").all();
       const cells = (rows as { cell: string }[]).map((r) => r.cell);
-      this.db
-        .prepare(
-          "UPDATE runs SET state = 'interrupted', finished_at = ?, " +
-            "message = 'the deployer stopped before this run finished' WHERE state = 'running'",
-        )
-        .run(now);
+      this.sql(
+        "UPDATE runs SET state = 'interrupted', finished_at = ?, " +
+          "message = 'the deployer stopped before this run finished' WHERE state = 'running'",
+      ).run(now);
       for (const cell of cells) this.markDirty(cell, now, false);
       return cells;
     })();
   }
 
   lastRunStart(cell: string): number | undefined {
-    const row = this.db
-      .prepare("SELECT MAX(started_at) AS t FROM runs WHERE cell = ?")
-      .get(cell) as {
+    const row = this.sql("SELECT MAX(started_at) AS t FROM runs WHERE cell = ?").get(cell) as {
       t: number | null;
     };
     return row.t ?? undefined;
@@ -204,16 +199,14 @@ export class Journal {
   recentRuns(limit: number, cell?: string): RunRecord[] {
     const rows = (
       cell
-        ? this.db
-            .prepare("SELECT * FROM runs WHERE cell = ? ORDER BY id DESC LIMIT ?")
-            .all(cell, limit)
-        : this.db.prepare("SELECT * FROM runs ORDER BY id DESC LIMIT ?").all(limit)
+        ? this.sql("SELECT * FROM runs WHERE cell = ? ORDER BY id DESC LIMIT ?").all(cell, limit)
+        : this.sql("SELECT * FROM runs ORDER BY id DESC LIMIT ?").all(limit)
     ) as Record<string, unknown>[];
     return rows.map(toRunRecord);
   }
 
   eventCount(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n;
+    return (this.sql("SELECT COUNT(*) AS n FROM events").get() as { n: number }).n;
   }
 }
 
