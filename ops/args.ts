@@ -1,4 +1,4 @@
-/** Flag parsing for the cell tools: `--name value` and boolean `--name`, nothing clever. */
+/** Flag parsing for the cell tools: `--name value`, `--name=value` and boolean `--name`. */
 import { OpsError } from "./errors";
 
 export interface FlagSpec {
@@ -23,11 +23,11 @@ export function parseArgs(argv: string[], spec: FlagSpec): Parsed {
       positionals.push(arg);
       continue;
     }
-    const name = arg.slice(2);
-    if (spec.booleans.includes(name)) {
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    if (spec.booleans.includes(name) && inline === undefined) {
       flags.add(name);
     } else if (name in spec.values) {
-      const value = argv[++i];
+      const value = inline ?? argv[++i];
       if (value === undefined || value.startsWith("--")) {
         throw new OpsError(`Flag \`--${name}\` needs a value.`);
       }

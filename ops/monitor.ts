@@ -92,4 +92,7 @@ export async function monitorMain(argv: string[], log: Logger = jsonLogger()): P
   return "failures" in sink && (sink as { failures: number }).failures > 0 ? 1 : 0;
 }
 
-if (require.main === module) runCli(() => monitorMain(process.argv.slice(2)));
+// Run directly (tsx ops/monitor.ts), not when bundled into cell-tools.js, where `module` is the bundle.
+if (require.main === module && __filename.endsWith("monitor.ts")) {
+  runCli(() => monitorMain(process.argv.slice(2)));
+}

@@ -22,7 +22,7 @@ import { readState, writeState } from "./state";
 const SPEC = {
   values: {
     "cell-file": "/etc/instantworker/cell.json",
-    ledger: "/var/lib/instantworker/absence.json",
+    ledger: "/var/lib/instantworker/lifecycle/absence.json",
     "archive-dir": "/var/backups/instantworker",
     "retention-days": "30",
     "helper-image": "instantworker/cell-tools:latest",
@@ -96,4 +96,6 @@ export async function purgeMain(argv: string[], log: Logger = jsonLogger()): Pro
   return command(args, log);
 }
 
-if (require.main === module) runCli(() => purgeMain(process.argv.slice(2)));
+// Run directly (tsx ops/purge.ts), not when bundled into cell-tools.js, where `module` is the bundle.
+if (require.main === module && __filename.endsWith("purge.ts"))
+  runCli(() => purgeMain(process.argv.slice(2)));

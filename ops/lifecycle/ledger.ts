@@ -1,7 +1,7 @@
 /**
  * The absence ledger: when each data volume was first seen without its user in the roster. Docker volume
  * labels cannot change after creation and the roster forgets users who leave, so the cell host keeps this
- * record itself (`/var/lib/instantworker/absence.json`), updated by a daily timer. The clock starts when
+ * record itself (`/var/lib/instantworker/lifecycle/absence.json`), updated by a daily timer. The clock starts when
  * absence is first *observed*, never earlier, so a late or missed run can only delay a purge, never
  * hasten it. A user who comes back is taken off the ledger.
  */

@@ -3,11 +3,11 @@
  * map turns that address back into a worker slug. One alert per worker per run sums what was refused, so
  * a worker hammering a blocked domain raises one message, not thousands.
  */
-import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type { Alert, AlertSink } from "../alerts";
 import type { CellView } from "../cell-file";
 import type { Logger } from "../log";
 import { readState, writeState } from "../state";
+import { readNewLines, type FileCursor } from "../tail";
 
 export interface Denial {
   address: string;
@@ -30,25 +30,7 @@ export function parseDenial(line: string): Denial | undefined {
 }
 
 interface EgressState {
-  inode: number;
-  offset: number;
-}
-
-function readNewLines(path: string, state: EgressState): string[] {
-  const stat = statSync(path);
-  const start = stat.ino === state.inode && state.offset <= stat.size ? state.offset : 0;
-  const length = Math.min(stat.size - start, 16 * 1024 * 1024);
-  const buffer = Buffer.alloc(length);
-  const fd = openSync(path, "r");
-  try {
-    readSync(fd, buffer, 0, length, start);
-  } finally {
-    closeSync(fd);
-  }
-  const complete = buffer.lastIndexOf(0x0a) + 1;
-  state.inode = stat.ino;
-  state.offset = start + complete;
-  return buffer.subarray(0, complete).toString("utf8").split("\n");
+  log?: FileCursor;
 }
 
 export function summarise(cell: CellView, denials: Denial[], burst: number): Alert[] {
@@ -86,8 +68,10 @@ export async function runEgress(options: {
   log: Logger;
   burst?: number;
 }): Promise<number> {
-  const state = readState<EgressState>(options.statePath, () => ({ inode: 0, offset: 0 }));
-  const denials = readNewLines(options.accessLog, state).flatMap((line) => parseDenial(line) ?? []);
+  const state = readState<EgressState>(options.statePath, () => ({}));
+  const { lines, cursor } = readNewLines(options.accessLog, state.log, 16 * 1024 * 1024);
+  state.log = cursor;
+  const denials = lines.flatMap((line) => parseDenial(line) ?? []);
   const alerts = summarise(options.cell, denials, options.burst ?? 50);
   for (const alert of alerts) await options.sink.send(alert);
   writeState(options.statePath, state);

@@ -3,13 +3,14 @@
  * (cursors in the state file), runs the rules and sends one alert per offending transcript entry or log
  * line. It only ever opens worker files for reading.
  */
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { workerVolumeName } from "../../lib/cell-contract";
 import type { Alert, AlertSink } from "../alerts";
 import type { CellView } from "../cell-file";
 import type { Logger } from "../log";
 import { readState, writeState } from "../state";
+import { readNewLines, type FileCursor } from "../tail";
 import { detect, type Finding } from "./detect";
 import { piecesOf } from "./pieces";
 import { readNewEvents } from "./transcripts";
@@ -27,7 +28,7 @@ export interface ScanOptions {
 
 interface ScanState {
   transcripts: Record<string, Record<string, number>>;
-  logs: Record<string, { inode: number; offset: number }>;
+  logs: Record<string, FileCursor>;
 }
 
 const LOG_DIRS = ["logs", "state/logs"];
@@ -84,34 +85,13 @@ function scanTranscripts(path: string, state: ScanState, slug: string, cell: str
   return alerts;
 }
 
-function readTail(path: string, state: ScanState): string {
-  const stat = statSync(path);
-  const previous = state.logs[path];
-  const start =
-    previous && previous.inode === stat.ino && previous.offset <= stat.size ? previous.offset : 0;
-  const length = Math.min(stat.size - start, MAX_LOG_BYTES_PER_RUN);
-  const buffer = Buffer.alloc(length);
-  const fd = openSync(path, "r");
-  try {
-    readSync(fd, buffer, 0, length, start);
-  } finally {
-    closeSync(fd);
-  }
-  const text = buffer.toString("utf8");
-  // A line still being written stays for the next run.
-  const complete = text.lastIndexOf("\n") + 1;
-  state.logs[path] = {
-    inode: stat.ino,
-    offset: start + Buffer.byteLength(text.slice(0, complete)),
-  };
-  return text.slice(0, complete);
-}
-
 function scanLogs(dataDir: string, state: ScanState, slug: string, cell: string): Alert[] {
   const alerts: Alert[] = [];
   for (const dir of LOG_DIRS.map((d) => join(dataDir, d)).filter((d) => existsSync(d))) {
     for (const name of readdirSync(dir).filter((n) => n.endsWith(".log"))) {
-      const lines = readTail(join(dir, name), state).split("\n");
+      const path = join(dir, name);
+      const { lines, cursor } = readNewLines(path, state.logs[path], MAX_LOG_BYTES_PER_RUN);
+      state.logs[path] = cursor;
       lines.forEach((line, index) => {
         const findings = detect(line, "action");
         if (findings.length)
