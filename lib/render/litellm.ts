@@ -49,7 +49,7 @@ export function renderLitellmConfig(args: LitellmConfigArgs): string {
     model_list: args.models.map((m) => ({
       model_name: m.name,
       litellm_params: {
-        model: `${ROUTE_PREFIX[m.provider]}/${m.model}`,
+        model: routedModel(m),
         api_key: `os.environ/${PROVIDER_KEY_ENV[m.provider]}`,
       },
     })),
@@ -68,6 +68,12 @@ export function renderLitellmConfig(args: LitellmConfigArgs): string {
     },
   };
   return stringify(config, { lineWidth: 0 });
+}
+
+/** Stack config may name the model with LiteLLM's route prefix or without it; both mean the same. */
+function routedModel(m: GatewayModel): string {
+  const prefix = `${ROUTE_PREFIX[m.provider]}/`;
+  return m.model.startsWith(prefix) ? m.model : prefix + m.model;
 }
 
 /** The providers the rendered config draws on, each needing its key in LiteLLM's environment. */
@@ -92,6 +98,11 @@ function checkArgs(args: LitellmConfigArgs): void {
     if (!(m.provider in ROUTE_PREFIX)) {
       throw new Error(
         `Model \`${m.name}\` has provider \`${m.provider}\` (accepted: anthropic, openai, google).`,
+      );
+    }
+    if (m.model.includes("/") && !m.model.startsWith(`${ROUTE_PREFIX[m.provider]}/`)) {
+      throw new Error(
+        `Model \`${m.name}\` names \`${m.model}\`, routed away from its provider ${m.provider} (accepted: a bare model id or ${ROUTE_PREFIX[m.provider]}/<id>).`,
       );
     }
     seen.add(m.name);

@@ -62,6 +62,26 @@ describe("renderLitellmConfig", () => {
     assert.deepEqual(Object.keys(PROVIDER_KEY_ENV).sort(), ["anthropic", "google", "openai"]);
   });
 
+  test("accepts a model id that already carries LiteLLM's route prefix", () => {
+    const models = [
+      {
+        name: "claude-sonnet",
+        provider: "anthropic" as const,
+        model: "anthropic/claude-sonnet-4-5",
+      },
+    ];
+    const config = parse(renderLitellmConfig({ ...ARGS, models }));
+    assert.equal(config.model_list[0].litellm_params.model, "anthropic/claude-sonnet-4-5");
+  });
+
+  test("refuses a model id routed to another provider than its own", () => {
+    const models = [{ name: "sneaky", provider: "google" as const, model: "openai/gpt-5" }];
+    assert.throws(() => renderLitellmConfig({ ...ARGS, models }), {
+      message:
+        "Model `sneaky` names `openai/gpt-5`, routed away from its provider google (accepted: a bare model id or gemini/<id>).",
+    });
+  });
+
   test("refuses a model name given twice", () => {
     const models = [...ARGS.models, { ...ARGS.models[0], model: "claude-haiku-4-6" }];
     assert.throws(() => renderLitellmConfig({ ...ARGS, models }), {
