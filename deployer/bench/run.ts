@@ -5,16 +5,15 @@
  * Reports accept latency percentiles and how many runs the burst started for the cell.
  * Targets: at most 3 runs; p99 accept latency under 20 ms.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import Stripe from "stripe";
 import type { RunRecord } from "../src/journal";
 import { signSupabase } from "../src/supabase";
+import { spawnDeployer } from "../test/support/process";
 import { ORG, Standin, step, workerUrn } from "../test/support/standin";
 
 const DELIVERIES = 1000;
@@ -26,33 +25,16 @@ const supabaseSecret = crypto.randomBytes(32).toString("hex");
 const stripeSecret = `whsec_${crypto.randomBytes(24).toString("hex")}`;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function startDeployer(
-  dir: string,
-  standin: Standin,
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: path.join(__dirname, ".."),
-    env: {
-      ...process.env,
-      IW_DEPLOYER_PORT: "0",
-      IW_JOURNAL_PATH: path.join(dir, "journal.sqlite"),
-      IW_SUPABASE_WEBHOOK_SECRET: supabaseSecret,
-      IW_STRIPE_WEBHOOK_SECRET: stripeSecret,
-      IW_PULUMI_ORG: ORG,
-      IW_CELLS: CELL,
-      IW_PROGRAM_DIR: standin.root,
-      IW_PULUMI_ROOT: standin.root,
-      IW_PULUMI_INSTALL: "false",
-      IW_RECONCILE_ON_START: "false",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`the deployer exited with ${code}`)));
-    readline.createInterface({ input: child.stdout! }).on("line", (line) => {
-      const entry = JSON.parse(line) as { msg: string; port?: number };
-      if (entry.msg === "deployer listening") resolve({ child, port: entry.port! });
-    });
+function startDeployer(dir: string, standin: Standin) {
+  return spawnDeployer({
+    IW_JOURNAL_PATH: path.join(dir, "journal.sqlite"),
+    IW_SUPABASE_WEBHOOK_SECRET: supabaseSecret,
+    IW_STRIPE_WEBHOOK_SECRET: stripeSecret,
+    IW_PULUMI_ORG: ORG,
+    IW_CELLS: CELL,
+    IW_PROGRAM_DIR: standin.root,
+    IW_PULUMI_ROOT: standin.root,
+    IW_RECONCILE_ON_START: "false",
   });
 }
 

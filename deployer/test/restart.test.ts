@@ -3,16 +3,16 @@
  * same journal, with the STAND-IN Pulumi CLI behind it.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { after, test } from "node:test";
 import type { RunRecord } from "../src/journal";
 import { signSupabase } from "../src/supabase";
 import { waitFor } from "./support/harness";
+import { spawnDeployer } from "./support/process";
 import { ORG, Standin, step, workerUrn } from "./support/standin";
 
 const secret = crypto.randomBytes(32).toString("hex");
@@ -32,34 +32,20 @@ after(() => {
 });
 
 async function startDeployer(): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: path.join(__dirname, ".."),
-    env: {
-      ...process.env,
-      IW_DEPLOYER_PORT: "0",
-      IW_JOURNAL_PATH: path.join(dir, "journal.sqlite"),
-      IW_SUPABASE_WEBHOOK_SECRET: secret,
-      IW_STRIPE_WEBHOOK_SECRET: `whsec_${secret}`,
-      IW_PULUMI_ORG: ORG,
-      IW_CELLS: "cell-a",
-      IW_PROGRAM_DIR: standin.root,
-      IW_PULUMI_ROOT: standin.root,
-      IW_PULUMI_INSTALL: "false",
-      IW_SETTLE_MS: "50",
-      IW_MIN_RUN_INTERVAL_MS: "0",
-      IW_BACKOFF_BASE_MS: "300",
-      IW_RECONCILE_ON_START: "false",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
+  const { child, port } = await spawnDeployer({
+    IW_JOURNAL_PATH: path.join(dir, "journal.sqlite"),
+    IW_SUPABASE_WEBHOOK_SECRET: secret,
+    IW_STRIPE_WEBHOOK_SECRET: `whsec_${secret}`,
+    IW_PULUMI_ORG: ORG,
+    IW_CELLS: "cell-a",
+    IW_PROGRAM_DIR: standin.root,
+    IW_PULUMI_ROOT: standin.root,
+    IW_SETTLE_MS: "50",
+    IW_MIN_RUN_INTERVAL_MS: "0",
+    IW_BACKOFF_BASE_MS: "300",
+    IW_RECONCILE_ON_START: "false",
   });
   children.push(child);
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`the deployer exited with ${code}`)));
-    readline.createInterface({ input: child.stdout! }).on("line", (line) => {
-      const entry = JSON.parse(line) as { msg: string; port?: number };
-      if (entry.msg === "deployer listening") resolve(entry.port!);
-    });
-  });
   return { child, base: `http://127.0.0.1:${port}` };
 }
 
