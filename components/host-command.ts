@@ -11,7 +11,8 @@ export type HostConnection =
       kind: "ssh";
       host: pulumi.Input<string>;
       user: string;
-      privateKey: pulumi.Input<string>;
+      /** Omitted: the ssh-agent of the deploying machine supplies the key. */
+      privateKey?: pulumi.Input<string>;
     };
 
 export interface HostCommandArgs {

@@ -6,6 +6,8 @@
 import { createHmac } from "node:crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { CellDns } from "../components/cell-dns";
+import { CellHost } from "../components/cell-host";
 import { CellNetworks } from "../components/cell-networks";
 import { HostFirewall } from "../components/host-firewall";
 import type { HostConnection } from "../components/host-command";
@@ -33,9 +35,9 @@ export interface CellOutputs {
 }
 
 export function declareCell({ config, roster, templates }: CellInputs): CellOutputs {
-  const host: HostConnection = { kind: "local" };
-  const provider = new docker.Provider("docker", { host: "unix:///var/run/docker.sock" });
-  const withProvider = { providers: { docker: provider } };
+  const site = declareSite(config, roster);
+  const { host } = site;
+  const withProvider = { providers: { docker: site.docker }, dependsOn: site.ready };
 
   const networks = new CellNetworks("cell", { cell: config.cell, ...config.network }, withProvider);
   new HostFirewall(
@@ -73,6 +75,48 @@ export function declareCell({ config, roster, templates }: CellInputs): CellOutp
     suspendedWorkers: roster.filter((e) => e.state === "suspended").map((e) => e.slug),
     workersNetwork: networks.workers.name,
   };
+}
+
+interface Site {
+  host: HostConnection;
+  docker: docker.Provider;
+  /** What containers must wait for: the host's engine and settings. */
+  ready: pulumi.Resource[];
+}
+
+/**
+ * Where the cell runs. A dev cell is this machine's engine; a prod cell is a Hetzner server reached over
+ * SSH, with its public names and origin certificate in Cloudflare.
+ */
+function declareSite(config: CellConfig, roster: RosterEntry[]): Site {
+  if (config.kind === "dev" || !config.host) {
+    const local = new docker.Provider("docker", { host: "unix:///var/run/docker.sock" });
+    return { host: { kind: "local" }, docker: local, ready: [] };
+  }
+  const cellHost = new CellHost("cell-host", {
+    cell: config.cell,
+    ...config.host,
+    firewallScriptPath: firewallPath(config),
+    protect: true,
+  });
+  const dns = new CellDns("cell-dns", {
+    zone: config.zone,
+    zoneId: config.host.cloudflareZoneId,
+    cell: config.cell,
+    ipv4: cellHost.server.ipv4Address,
+    workers: roster.filter((e) => e.state === "active").map((e) => e.slug),
+    host: cellHost.connection,
+    tlsDir: `${config.hostConfigDir}/caddy/tls`,
+  });
+  return {
+    host: cellHost.connection,
+    docker: cellHost.docker,
+    ready: [cellHost.ready, dns.installed],
+  };
+}
+
+function firewallPath(config: CellConfig): string {
+  return `${config.hostConfigDir}/firewall.sh`;
 }
 
 function deriveModelKey(secret: string, userId: string): string {

@@ -256,7 +256,8 @@ export function rawConfigFrom(all: Record<string, string>): Record<string, unkno
   for (const [fullKey, value] of Object.entries(all)) {
     if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
     const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
-    raw[key] = /^\s*[[{]/.test(value) ? safeJson(value) : value;
+    // Pulumi hands every value over as a string; structured, numeric and boolean ones are JSON.
+    raw[key] = /^\s*[[{]|^-?\d+(\.\d+)?$|^(true|false)$/.test(value) ? safeJson(value) : value;
   }
   return raw;
 }
