@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test, type TestContext } from "node:test";
 import { promisify } from "node:util";
-import { requireComponent } from "../support/requires";
+import { dockerAvailable, requireComponent } from "../support/requires";
+import { docker, imageExists } from "./support/docker";
 import { makeAgentDatabase, NODE24, openclawInstalled, type Message } from "./support/openclaw";
 import { assertAlertShape, startReceiver } from "./support/receiver";
 
@@ -187,5 +188,42 @@ describe("transcript scanner on real OpenClaw agent databases", () => {
     assert.equal(receiver!.received.length, before);
     assert.match(stdout, /"event":"scan.worker".*"findings":0/);
     assert.equal(stdout.includes(fakeKey), false, "the webhook token stays out of the log");
+  });
+
+  test("runs the same scan inside the cell-tools image on Node 24", async (t) => {
+    if (!(await gate(t))) return;
+    if (
+      !(await requireComponent(
+        t,
+        "docker with the Node 24 base image",
+        () => dockerAvailable() && imageExists("instantworker/node:24-bookworm-local"),
+      ))
+    )
+      return;
+    const image = `instantworker/cell-tools:test-${id}`;
+    await run("bash", ["images/cell-tools/build.sh", image], { cwd: REPO });
+    try {
+      const output = docker(
+        "run",
+        "--rm",
+        "--network=none",
+        "--read-only",
+        "--cap-drop=ALL",
+        "--user=0:0",
+        `--volume=${join(root, "volumes")}:/var/lib/docker/volumes:ro`,
+        `--volume=${cellFile()}:/etc/instantworker/cell.json:ro`,
+        `--volume=${mkdtempSync(join(root, "image-state-"))}:/state`,
+        image,
+        "monitor",
+        "scan",
+        "--state-dir=/state",
+        "--dry-run",
+      );
+      const unsent = output.split("\n").filter((l) => l.includes('"event":"alert.unsent"'));
+      assert.ok(unsent.length >= 6, output);
+      assert.ok(unsent.every((l) => l.includes(`"slug":"${dirty}"`)));
+    } finally {
+      docker("rmi", "--force", image);
+    }
   });
 });
