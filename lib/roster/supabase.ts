@@ -113,7 +113,12 @@ export class SupabaseRosterSource implements RosterSource {
         `${at} did not answer within ${o.connectTimeoutMs} ms (connectTimeoutMs)`,
       ]);
     }
-    return new RosterError([`${at} refused the roster ${phase}: ${this.reason(err, code)}`]);
+    const reason = this.reason(err, code);
+    return new RosterError([
+      phase === "connect"
+        ? `${at} could not be connected to: ${reason}`
+        : `the roster query on ${o.host}:${o.port} failed: ${reason}`,
+    ]);
   }
 
   /** Keeps only what names the failure; never the password, which no pg message holds anyway. */
@@ -121,7 +126,8 @@ export class SupabaseRosterSource implements RosterSource {
     const { password } = this.options;
     let message = err.message.split("\n")[0];
     if (password) message = message.replaceAll(password, "<password>");
-    if (/^E[A-Z]+$/.test(code)) return `${code} (${message})`;
-    return code ? `${message} (SQLSTATE ${code})` : message;
+    // SQLSTATE classes never start with E; Node's system and TLS error codes do or are longer.
+    if (/^[0-9A-DF-Z][0-9A-Z]{4}$/.test(code)) return `${message} (SQLSTATE ${code})`;
+    return code && !message.includes(code) ? `${message} (${code})` : message;
   }
 }

@@ -104,7 +104,7 @@ describe("the Supabase roster source on a real PostgreSQL", () => {
     assert.match(
       message,
       new RegExp(
-        `^the roster database 127\\.0\\.0\\.1:${closed.port} refused the roster connect: ECONNREFUSED`,
+        `^the roster database 127\\.0\\.0\\.1:${closed.port} could not be connected to: connect ECONNREFUSED 127\\.0\\.0\\.1:${closed.port}$`,
       ),
     );
   });
@@ -151,7 +151,7 @@ describe("the Supabase roster source on a real PostgreSQL", () => {
     const message = await refusal(loadRoster(s, context(), firstDeploy), wrong);
     assert.match(
       message,
-      /refused the roster connect: password authentication failed for user "iw_reader_[0-9a-f]+" \(SQLSTATE 28P01\)$/,
+      /could not be connected to: password authentication failed for user "iw_reader_[0-9a-f]+" \(SQLSTATE 28P01\)$/,
     );
     assert.ok(!s.describe().includes(wrong));
   });
@@ -168,7 +168,7 @@ describe("the Supabase roster source on a real PostgreSQL", () => {
     const tls = source(db, reader, { insecurePlaintext: false });
     assert.match(
       await refusal(tls.load()),
-      /refused the roster connect: The server does not support SSL connections$/,
+      /could not be connected to: The server does not support SSL connections$/,
     );
   });
 
