@@ -80,6 +80,9 @@ as $$
     when status = 'active' then 'active'
     when status = 'trialing' and trial_ends_at > at then 'active'
     when status = 'past_due' and past_due_since + grace > at then 'active'
+    -- A subscription that never started (checkout abandoned or its first payment never made) has
+    -- neither a worker to suspend nor data to keep.
+    when status is null or status in ('incomplete', 'incomplete_expired') then null
     -- An unknown end keeps the data: nothing is dropped on a guess.
     when ended is null or ended + retention > at then 'suspended'
     else null
@@ -242,6 +245,16 @@ end
 $$;
 grant usage on schema instantworker to worker_roster_reader;
 grant select on instantworker.worker_roster to worker_roster_reader;
+-- The web app's server places a subscriber when it creates the checkout, so the cell can go into the
+-- Stripe metadata (docs/roster.md); on Supabase that runs as service_role.
+do $$
+begin
+  if exists (select 1 from pg_roles where rolname = 'service_role') then
+    grant usage on schema instantworker to service_role;
+    grant execute on function instantworker.place_worker(uuid) to service_role;
+  end if;
+end
+$$;
 -- Functions a view calls are checked against the view's reader, not its owner.
 grant execute on function instantworker.roster_state(text, timestamptz, timestamptz, timestamptz,
   timestamptz, interval, interval) to worker_roster_reader;

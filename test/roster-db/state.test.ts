@@ -101,6 +101,26 @@ describe("worker state computed by the roster view (grace 7 days, retention 30 d
     });
   }
 
+  it("leaves out a subscriber placed at checkout whose subscription never started", async (t) => {
+    const db = await database(t);
+    if (!db) return;
+    const checkout = await db.addSubscriber({ status: null });
+    await db.admin.query("select instantworker.place_worker($1)", [checkout]);
+    assert.equal(await stateOf(db, checkout), "absent");
+    for (const status of ["incomplete", "incomplete_expired"]) {
+      await db.admin.query("update public.profiles set subscription_status = $2 where id = $1", [
+        checkout,
+        status,
+      ]);
+      assert.equal(await stateOf(db, checkout), "absent", status);
+    }
+    await db.admin.query(
+      "update public.profiles set subscription_status = 'trialing', trial_ends_at = now() + interval '7 days' where id = $1",
+      [checkout],
+    );
+    assert.equal(await stateOf(db, checkout), "active");
+  });
+
   it("starts the grace period when the payment fails and ends it when payment resumes", async (t) => {
     const db = await database(t);
     if (!db) return;
