@@ -2,7 +2,7 @@
 # Builds the worker image from the repository root: the local base images first (no registry is
 # reachable here), then the entrypoint bundle, then the image itself.
 #
-#   WORKER_IMAGE   tag to build             (default instantworker/worker:dev)
+#   WORKER_IMAGE   tag to build             (default instantworker/worker:0.1.0, the dev stack's tag)
 #   BASE_IMAGE     Node 24 base image       (default instantworker/node:24-bookworm-local, built here)
 #   EXTRA_CA_FILE  PEM bundle trusted by npm during the build only; defaults to the host bundle when
 #                  it exists, because this machine reaches the registry through a TLS-inspecting proxy.
@@ -10,7 +10,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-WORKER_IMAGE=${WORKER_IMAGE:-instantworker/worker:dev}
+WORKER_IMAGE=${WORKER_IMAGE:-instantworker/worker:0.1.0}
 BASE_IMAGE=${BASE_IMAGE:-instantworker/node:24-bookworm-local}
 EXTRA_CA_FILE=${EXTRA_CA_FILE-/etc/ssl/certs/ca-certificates.crt}
 build="images/worker/build"
