@@ -6,7 +6,6 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { workerHostname } from "../lib/cell-contract";
-import { HostCommand, type HostConnection, shellQuote } from "./host-command";
 
 export interface CellDnsArgs {
   zone: string;
@@ -15,13 +14,12 @@ export interface CellDnsArgs {
   ipv4: pulumi.Input<string>;
   /** Slugs of running workers; a suspended worker's name stops resolving with its container. */
   workers: string[];
-  host: HostConnection;
-  /** Directory on the host where Caddy finds `origin.pem` and `origin.key`. */
-  tlsDir: string;
 }
 
 export class CellDns extends pulumi.ComponentResource {
-  readonly installed: pulumi.Resource;
+  /** The Origin CA pair the edge presents to Cloudflare; the key is a secret. */
+  readonly originCertificate: pulumi.Output<string>;
+  readonly originKey: pulumi.Output<string>;
 
   constructor(name: string, args: CellDnsArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("instantworker:cell:Dns", name, {}, opts);
@@ -74,21 +72,8 @@ export class CellDns extends pulumi.ComponentResource {
       },
       child,
     );
-    const dir = shellQuote(args.tlsDir);
-    const install = new HostCommand(
-      `${name}-origin-install`,
-      {
-        host: args.host,
-        // The key arrives on stdin after the certificate, separated by a line of its own.
-        create: `set -eu; umask 077; mkdir -p ${dir}; awk -v d=${dir} '/^--KEY--$/{k=1;next} {print > (k ? d"/origin.key" : d"/origin.pem")}'`,
-        stdin: pulumi.secret(
-          pulumi.interpolate`${cert.certificate}\n--KEY--\n${key.privateKeyPem}`,
-        ),
-        triggers: [cert.id],
-      },
-      child,
-    );
-    this.installed = install.resource;
+    this.originCertificate = cert.certificate;
+    this.originKey = pulumi.secret(key.privateKeyPem);
     this.registerOutputs({});
   }
 }

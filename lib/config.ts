@@ -167,6 +167,17 @@ function checkCrossFields(cfg: Parsed, ctx: z.RefinementCtx): void {
   for (const key of required) {
     if (!cfg[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required" });
   }
+  // Keys are derived from these and tickets signed with them: they must be long random strings.
+  for (const key of ["modelKeySecret", "ticketSecret"] as const) {
+    const value = cfg[key];
+    if (value && value.length < 32) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: "is too short (accepted: at least 32 random characters)",
+      });
+    }
+  }
   if (cfg.kind === "prod" && !cfg.host) {
     ctx.addIssue({ code: "custom", path: ["host"], message: "is required for a prod cell" });
   }

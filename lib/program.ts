@@ -5,12 +5,12 @@
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { declareCell } from "./cell";
-import { type CellConfig, ConfigError, parseCellConfig, rawConfigFrom } from "./config";
+import { type CellConfig, parseCellConfig, rawConfigFrom } from "./config";
 import { FileRosterSource } from "./roster/file";
 import { loadRoster } from "./roster/load";
 import { SupabaseRosterSource } from "./roster/supabase";
 import { RosterError, type RosterSource } from "./roster/types";
-import { loadTemplateCatalog, TemplateError } from "./templates";
+import { loadTemplateCatalog } from "./templates";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -40,19 +40,17 @@ export async function runCell(options: ProgramOptions = {}) {
         previous: await previousActiveWorkers(),
         ...config.deletionGuard,
         allowRemovals: allowRemovals(options.env ?? process.env),
+        overrideName: `the environment variable ${ALLOW_REMOVALS_ENV}`,
       },
     );
-    return declareCell({
-      config,
-      roster,
-      templates: { browser: (ids) => catalog.combine(ids).browser },
-    });
+    return declareCell({ config, roster, templates: catalog });
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof RosterError || err instanceof TemplateError) {
-      // A RunError is reported as its message alone: the operator reads sentences, not a stack.
-      throw new pulumi.RunError(err.message);
-    }
-    throw err;
+    // A RunError is reported as its message alone: the operator reads sentences, not a stack. Every
+    // component checks its arguments with such sentences before declaring anything; the stack of an
+    // unexpected failure stays available in the engine's debug log.
+    if (pulumi.RunError.isInstance(err) || !(err instanceof Error)) throw err;
+    pulumi.log.debug(err.stack ?? err.message);
+    throw new pulumi.RunError(err.message);
   }
 }
 

@@ -19,6 +19,8 @@ export interface RemovalCheck {
    * number, so an override left in place cannot wave through a bigger accident on a later deploy.
    */
   allowRemovals?: number;
+  /** How the operator gives the override, named in the refusal (e.g. an environment variable). */
+  overrideName?: string;
 }
 
 /** Returns the slugs that would be removed (sorted) or throws a RosterError listing them. */
@@ -39,10 +41,10 @@ export function checkRemovals(check: RemovalCheck): string[] {
 
   const override =
     check.allowRemovals === undefined
-      ? `set the removal override to ${removed.length} for one run`
+      ? `set ${check.overrideName ?? "the removal override"} to ${removed.length} for one run`
       : `the removal override is ${check.allowRemovals}, not ${removed.length}`;
   throw new RosterError([
-    `the roster would remove ${removed.length} of ${total} running workers (${reasons.join(", ")}); ` +
+    `deletion guard: the roster would remove ${removed.length} of ${total} running workers (${reasons.join(", ")}); ` +
       `if that is intended, ${override}; removed: ${removed.join(", ")}`,
   ]);
 }

@@ -14,6 +14,7 @@ export interface RemovalGuard {
   maxShare: number;
   /** The operator's one-run override: the exact number of removals they expect. */
   allowRemovals?: number;
+  overrideName?: string;
 }
 
 export async function loadRoster(
@@ -38,6 +39,7 @@ export async function loadRoster(
       maxCount: guard.maxCount,
       maxShare: guard.maxShare,
       allowRemovals: guard.allowRemovals,
+      overrideName: guard.overrideName,
     });
   }
   return entries;

@@ -5,7 +5,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { type DeclaredResource, type MockOptions, declareCellUnderMocks } from "../support/cell";
+import {
+  type DeclaredResource,
+  type MockOptions,
+  declareCellUnderMocks,
+  workerContainers,
+} from "../support/cell";
 import { row, validRoster } from "./fixtures";
 
 /** Runs the program, expecting refusal; returns the message and checks no worker resource exists. */
@@ -102,7 +107,7 @@ describe("carries an untrusted assistant name safely", () => {
 
   test("passes quotes, newlines and shell and YAML metacharacters through as one inert value", async () => {
     const run = await declareCellUnderMocks({ roster: [row(0, { assistant_name: hostile })] });
-    const envs = run.byType("docker:index/container:Container")[0].inputs.envs;
+    const envs = workerContainers(run)[0].inputs.envs;
     const values = (envs.value ?? envs) as string[];
     assert.ok(values.includes(`IW_ASSISTANT_NAME=${hostile}`));
     // The value is one array element: nothing it holds became a variable or a label of its own.
@@ -112,7 +117,7 @@ describe("carries an untrusted assistant name safely", () => {
   test("accepts a 10,000-character name and refuses a longer one", async () => {
     const long = "n".repeat(10_000);
     const run = await declareCellUnderMocks({ roster: [row(0, { assistant_name: long })] });
-    assert.equal(run.byType("docker:index/container:Container").length, 1);
+    assert.equal(workerContainers(run).length, 1);
     const message = await refusal({ roster: [row(0, { assistant_name: `${long}n` })] });
     assert.match(message, /`assistant_name` .* is longer than 10000 characters/);
   });
@@ -162,7 +167,7 @@ function baseImages(): Record<string, string> {
     worker: "instantworker/worker:0.1.0",
     edgeProxy: "instantworker/caddy:2.6.2",
     gatekeeper: "instantworker/gatekeeper:0.1.0",
-    modelGateway: "ghcr.io/berriai/litellm:v1.81.0-stable",
+    modelGateway: "ghcr.io/berriai/litellm:v1.101.0-stable",
     modelDb: "instantworker/postgres:15.18",
     egressProxy: "instantworker/squid:5.7",
     cellTools: "instantworker/cell-tools:0.1.0",

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { type MockRun, declareCellUnderMocks } from "../support/cell";
+import { type MockRun, declareCellUnderMocks, workerContainers } from "../support/cell";
 import { row, rosterOf } from "./fixtures";
 
 /** Resource name → inputs, with the secret model key masked (it is derived, hence stable, anyway). */
@@ -11,18 +11,26 @@ function snapshot(run: MockRun): Map<string, string> {
 }
 
 describe("a signup", () => {
-  test("declares only the new user's own resources and changes no other", async () => {
+  test("adds only the new user's own resources and changes only the pushed config files", async () => {
     const before = snapshot(await declareCellUnderMocks({ roster: rosterOf(5) }));
     const after = snapshot(await declareCellUnderMocks({ roster: [...rosterOf(5), row(5)] }));
     const added = [...after.keys()].filter((k) => !before.has(k)).sort();
     assert.deepEqual(added, [
+      "command:local:Command::model-gateway-key-user-5",
       "command:local:Command::worker-user-5-start",
       "docker:index/container:Container::worker-user-5-container",
       "docker:index/volume:Volume::worker-user-5-data",
       "instantworker:cell:Worker::worker-user-5",
     ]);
+    // Shared services learn of the new worker through files pushed to the host and reloaded in place:
+    // those pushes change, and nothing else, in particular no shared container.
     const changed = [...before.keys()].filter((k) => after.get(k) !== before.get(k));
-    assert.deepEqual(changed, []);
+    assert.deepEqual(changed.sort(), [
+      "command:local:Command::edge-caddyfile",
+      "command:local:Command::edge-hosts",
+      "command:local:Command::egress-proxy-config",
+      "command:local:Command::monitors-cell-file",
+    ]);
   });
 });
 
@@ -47,7 +55,7 @@ describe("the deletion guard", () => {
       previous,
       env: { INSTANTWORKER_ALLOW_REMOVALS: "40" },
     });
-    assert.equal(run.byType("docker:index/container:Container").length, 60);
+    assert.equal(workerContainers(run).length, 60);
   });
 
   test("refuses an override that does not match the number of removals", async () => {
@@ -75,6 +83,6 @@ describe("the deletion guard", () => {
 
   test("lets a first deploy through, with no previous outputs to compare", async () => {
     const run = await declareCellUnderMocks({ roster: sixty });
-    assert.equal(run.byType("docker:index/container:Container").length, 60);
+    assert.equal(workerContainers(run).length, 60);
   });
 });

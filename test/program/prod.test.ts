@@ -55,8 +55,8 @@ describe("a production cell", () => {
       "cell-dns-origin-cert",
     );
     assert.deepEqual(cert.inputs.hostnames, ["instantworker.ai", "*.instantworker.ai"]);
-    const install = run.one("command:remote:Command", "cell-dns-origin-install").inputs;
-    assert.match(install.create, /\/opt\/instantworker\/caddy\/tls/);
+    const install = run.one("command:remote:Command", "edge-tls").inputs;
+    assert.match(install.create, /\/opt\/instantworker\/edge/);
   });
 
   test("reaches the host's engine over SSH and runs every host command there", () => {

@@ -2,11 +2,13 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { DEFAULT_PLANS } from "../../lib/plans";
-import { type MockRun, declareCellUnderMocks, plain } from "../support/cell";
+import { type MockRun, declareCellUnderMocks, plain, workerContainers } from "../support/cell";
 import { validRoster } from "./fixtures";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
+
+const workers = workerContainers;
 
 describe("workers declared from a roster of several plans and states", () => {
   let run: MockRun;
@@ -16,8 +18,7 @@ describe("workers declared from a roster of several plans and states", () => {
   const container = (slug: string) => run.one(CONTAINER, `worker-${slug}-container`).inputs;
 
   test("declares a container for each active row and none for a suspended one", () => {
-    const names = run
-      .byType(CONTAINER)
+    const names = workers(run)
       .map((r) => r.inputs.name)
       .sort();
     assert.deepEqual(names, [
@@ -29,7 +30,7 @@ describe("workers declared from a roster of several plans and states", () => {
   });
 
   test("keeps a data volume, retained on delete, for every row including the suspended one", () => {
-    const volumes = run.byType(VOLUME);
+    const volumes = run.byType(VOLUME).filter((v) => v.name.startsWith("worker-"));
     assert.deepEqual(volumes.map((v) => v.inputs.name).sort(), [
       "iw-data-ada",
       "iw-data-barbara",
@@ -98,7 +99,7 @@ describe("workers declared from a roster of several plans and states", () => {
   });
 
   test("gives no worker a published port or any network but the internal one", () => {
-    for (const c of run.byType(CONTAINER)) {
+    for (const c of workers(run)) {
       assert.equal(c.inputs.ports, undefined, c.name);
       assert.deepEqual(
         c.inputs.networksAdvanced.map((n: { name: string }) => n.name),

@@ -181,7 +181,7 @@ describe("the Supabase roster source on a real PostgreSQL", () => {
     const message = await refusal(loadRoster(s, context("vacant"), guard));
     assert.match(
       message,
-      /^the roster would remove 2 of 2 running workers \(the new roster is empty/,
+      /^deletion guard: the roster would remove 2 of 2 running workers \(the new roster is empty/,
     );
   });
 });

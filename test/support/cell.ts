@@ -47,7 +47,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export const TEST_SECRETS: Record<string, string> = Object.fromEntries(
   SECRET_KEYS.map((k) => [
     k,
-    `${k === "modelGatewayMasterKey" ? "sk-" : ""}test-${randomBytes(12).toString("hex")}`,
+    `${k === "modelGatewayMasterKey" ? "sk-" : ""}test-${randomBytes(16).toString("hex")}`,
   ]),
 );
 
@@ -167,4 +167,13 @@ export function plain<T = any>(value: unknown): T {
 /** A flat URN: enough to match resources to their parents, not the engine's nested form. */
 function urnOf(stack: string, type: string, name: string): string {
   return `urn:pulumi:${stack}::instantworker::${type}::${name}`;
+}
+
+/** The worker containers a run declared, told apart from the cell's services by their role label. */
+export function workerContainers(run: MockRun): DeclaredResource[] {
+  const isWorker = (l: { label: string; value: string }) =>
+    l.label === "instantworker.role" && l.value === "worker";
+  return run
+    .byType("docker:index/container:Container")
+    .filter((c) => c.inputs.labels?.some(isWorker));
 }
