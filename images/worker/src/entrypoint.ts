@@ -16,6 +16,8 @@ import { seedWorkspace } from "./workspace";
 import { type Log, type ProcessSpec, supervise } from "./supervise";
 
 const OPENCLAW = "/opt/openclaw/node_modules/openclaw/openclaw.mjs";
+/** Rendered at every start into the /tmp tmpfs: gone when the container stops, never in /data. */
+const RUNTIME_DIR = "/tmp/instantworker";
 const DISPLAY = ":99";
 const VNC_PORT = 5900;
 /** Exit code for a worker misconfigured by its environment (EX_CONFIG): restarting will not help. */
@@ -36,21 +38,22 @@ async function main(): Promise<number> {
   if (chosen === undefined) return EXIT_CONFIG;
   const { templates, capabilities } = chosen;
 
-  const home = process.env.HOME ?? "/home/worker";
+  const home = writableHome(log);
   const stateDir = process.env.OPENCLAW_STATE_DIR ?? "/data/state";
-  const configPath = path.join(home, ".openclaw", "openclaw.json");
-  fs.mkdirSync(path.dirname(configPath), { recursive: true, mode: 0o700 });
+  fs.mkdirSync(RUNTIME_DIR, { recursive: true, mode: 0o700 });
+  const configPath = path.join(RUNTIME_DIR, "openclaw.json");
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(configPath, renderOpenclawJson({ env, capabilities }), { mode: 0o600 });
   seedWorkspace(templates);
   const gatewayEnv = {
     ...process.env,
+    HOME: home,
     OPENCLAW_CONFIG_PATH: configPath,
     OPENCLAW_STATE_DIR: stateDir,
     OPENCLAW_SUPERVISOR_MODE: "external",
     DISPLAY,
   };
-  const approvalsPath = path.join(home, ".openclaw", "exec-approvals.json");
+  const approvalsPath = path.join(RUNTIME_DIR, "exec-approvals.json");
   fs.writeFileSync(approvalsPath, JSON.stringify(renderExecApprovals(capabilities)), {
     mode: 0o600,
   });
@@ -60,6 +63,23 @@ async function main(): Promise<number> {
   });
   log("configured", { templates: capabilities.templateIds, browser: capabilities.browser });
   return supervise(workerProcesses(gatewayEnv), log);
+}
+
+/**
+ * HOME is a tmpfs the container spec mounts; Docker mounts it owned by root unless the spec passes
+ * `uid=`/`gid=`. Rather than fail, the worker moves HOME under /tmp (always world-writable) and says so.
+ */
+function writableHome(log: Log): string {
+  const home = process.env.HOME ?? "/home/worker";
+  try {
+    fs.accessSync(home, fs.constants.W_OK);
+    return home;
+  } catch {
+    const fallback = "/tmp/worker-home";
+    fs.mkdirSync(fallback, { recursive: true, mode: 0o700 });
+    log("home-not-writable", { home, using: fallback });
+    return fallback;
+  }
 }
 
 function chooseTemplates(env: WorkerEnv, log: Log) {
