@@ -33,6 +33,24 @@ export const PORTS = {
   gatekeeper: 9090,
 } as const;
 
+/** Every variable a worker is given; the image reads these and nothing else. */
+export const WORKER_ENV = [
+  "IW_CELL",
+  "IW_SLUG",
+  "IW_USER_ID",
+  "IW_PLAN",
+  "IW_TEMPLATES",
+  "IW_ASSISTANT_NAME",
+  "IW_EDGE_PROXY",
+  "IW_PUBLIC_ORIGIN",
+  "IW_MODEL_GATEWAY_URL",
+  "IW_MODELS",
+  "IW_MODEL_KEY",
+] as const;
+
+/** Given only to workers whose templates browse: the egress proxy, bypassed for the model gateway. */
+export const WORKER_PROXY_ENV = ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"] as const;
+
 export const IDENTITY_HEADER = "X-InstantWorker-User";
 export const WORKER_UID = 10001;
 export const WORKER_DATA_PATH = "/data";

@@ -1,22 +1,11 @@
+import { WORKER_ENV, WORKER_PROXY_ENV } from "../../lib/cell-contract";
 import { resourcePolicy } from "../lib/define";
 import { CELL_DEFAULTS, cellAddresses, templateCatalog } from "../lib/cell";
 import { envOf, envRecord, isWorker, TYPES } from "../lib/resource";
 
 /** The whole contract between the program and the worker image; the image ignores anything else. */
-const CONTRACT = [
-  "IW_CELL",
-  "IW_SLUG",
-  "IW_USER_ID",
-  "IW_PLAN",
-  "IW_TEMPLATES",
-  "IW_ASSISTANT_NAME",
-  "IW_EDGE_PROXY",
-  "IW_PUBLIC_ORIGIN",
-  "IW_MODEL_GATEWAY_URL",
-  "IW_MODEL_KEY",
-  "IW_MODELS",
-];
-const PROXY = ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"];
+const CONTRACT: readonly string[] = WORKER_ENV;
+const PROXY: readonly string[] = WORKER_PROXY_ENV;
 
 export const workerEnvironmentContract = resourcePolicy({
   name: "worker-environment-contract",

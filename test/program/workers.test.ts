@@ -1,6 +1,7 @@
 /** The cell program under Pulumi's mocks (a stand-in for the engine): what every worker is declared as. */
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
+import { WORKER_ENV } from "../../lib/cell-contract";
 import { DEFAULT_PLANS } from "../../lib/plans";
 import { type MockRun, declareCellUnderMocks, plain, workerContainers } from "../support/cell";
 import { validRoster } from "./fixtures";
@@ -120,19 +121,7 @@ describe("workers declared from a roster of several plans and states", () => {
 
   test("carries the worker's identity and nothing but the contract's variables", () => {
     const names = plain<string[]>(container("barbara").envs).map((e) => e.split("=")[0]);
-    assert.deepEqual(names, [
-      "IW_CELL",
-      "IW_SLUG",
-      "IW_USER_ID",
-      "IW_PLAN",
-      "IW_TEMPLATES",
-      "IW_ASSISTANT_NAME",
-      "IW_EDGE_PROXY",
-      "IW_PUBLIC_ORIGIN",
-      "IW_MODEL_GATEWAY_URL",
-      "IW_MODELS",
-      "IW_MODEL_KEY",
-    ]);
+    assert.deepEqual(names, [...WORKER_ENV]);
   });
 
   test("exports the running workers for the next deploy's deletion guard", () => {
