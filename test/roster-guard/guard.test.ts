@@ -23,7 +23,10 @@ describe("deletion guard", () => {
     const err = refusal(() =>
       checkRemovals({ previous: hundred, next: hundred.slice(40), ...bounds }),
     );
-    assert.match(err.message, /^deletion guard: the roster would remove 40 of 100 running workers /);
+    assert.match(
+      err.message,
+      /^deletion guard: the roster would remove 40 of 100 running workers /,
+    );
     assert.match(err.message, /more than 5 workers, more than 10% of the cell/);
     assert.match(err.message, /set the removal override to 40 for one run/);
     for (const slug of hundred.slice(0, 40)) assert.ok(err.message.includes(slug), slug);
