@@ -10,8 +10,27 @@ import type { WorkerEnv } from "./openclaw-env";
 /** Name of the one model provider; model refs in the config read `instantworker/<model>`. */
 export const MODEL_PROVIDER = "instantworker";
 export const MODEL_KEY_VARIABLE = "IW_MODEL_KEY";
+/**
+ * The browser control service authenticates with `gateway.auth.password` in trusted-proxy mode; left
+ * unset, OpenClaw generates one, writes it into the config and restarts the gateway. The entrypoint
+ * generates it per start instead and hands it to the gateway's environment only.
+ */
+export const BROWSER_CONTROL_PASSWORD_VARIABLE = "IW_BROWSER_CONTROL_PASSWORD";
 export const WORKSPACE_PATH = `${WORKER_DATA_PATH}/workspace`;
 export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+/**
+ * Chromium on a display without a GPU, kept small: no GPU process, at most two renderers, and none of
+ * the background fetches (component updates, translation, safe-browsing lists) that the egress proxy
+ * would refuse anyway.
+ */
+export const CHROMIUM_ARGS = [
+  "--disable-gpu",
+  "--renderer-process-limit=2",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-features=Translate,MediaRouter,OptimizationHints",
+];
 
 /**
  * Scopes a proxy-authenticated browser gets without a pairing step. Nobody could approve a pairing
@@ -48,6 +67,8 @@ export function renderOpenclawConfig({ env, capabilities }: OpenclawConfigInput)
     update: { checkOnStart: false, auto: { enabled: false } },
     telemetry: { enabled: false },
     skills: { install: { allowUploadedArchives: false } },
+    // Memory "dreaming" is a scheduled model call the subscriber never asked for, paid from their budget.
+    plugins: { entries: { "memory-core": { config: { dreaming: { enabled: false } } } } },
     security: securitySection(),
   };
 }
@@ -68,6 +89,7 @@ function gatewaySection(env: WorkerEnv) {
     bind: "lan" as const,
     auth: {
       mode: "trusted-proxy" as const,
+      password: `\${${BROWSER_CONTROL_PASSWORD_VARIABLE}}`,
       trustedProxy: {
         userHeader: IDENTITY_HEADER.toLowerCase(),
         allowUsers: [env.userId],
@@ -159,5 +181,6 @@ function browserSection(capabilities: WorkerCapabilities) {
     // Chromium's own sandbox needs user namespaces, which the container's dropped capabilities and
     // seccomp profile refuse; the container is the sandbox.
     noSandbox: true,
+    extraArgs: CHROMIUM_ARGS,
   };
 }

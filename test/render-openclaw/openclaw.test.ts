@@ -26,6 +26,11 @@ describe("renderOpenclawConfig", () => {
     assert.equal("token" in gateway.auth, false);
   });
 
+  test("gives the browser control service a password from the environment, never a value", () => {
+    const { gateway } = renderOpenclawConfig({ env: workerEnv(), capabilities: capabilities() });
+    assert.equal(gateway.auth.password, "${IW_BROWSER_CONTROL_PASSWORD}");
+  });
+
   test("never grants operator.admin to auto-approved browsers", () => {
     const { gateway } = renderOpenclawConfig({ env: workerEnv(), capabilities: capabilities() });
     const scopes = gateway.auth.trustedProxy.deviceAutoApprove.scopes;
@@ -86,6 +91,7 @@ describe("renderOpenclawConfig", () => {
     assert.equal(config.update.checkOnStart, false);
     assert.equal(config.update.auto.enabled, false);
     assert.equal(config.telemetry.enabled, false);
+    assert.equal(config.plugins.entries["memory-core"].config.dreaming.enabled, false);
     assert.equal(config.security.installPolicy.enabled, true);
     assert.equal(config.security.installPolicy.exec.command, "/bin/false");
     assert.deepEqual(

@@ -29,6 +29,7 @@ export async function validateWithOpenclaw(configJson: string): Promise<Validati
       OPENCLAW_STATE_DIR: path.join(dir, "state"),
       OPENCLAW_CONFIG_PATH: config,
       IW_MODEL_KEY: "sk-validate-only",
+      IW_BROWSER_CONTROL_PASSWORD: "validate-only",
     };
     const { stdout } = await promisify(execFile)(OPENCLAW_CLI, ["config", "validate", "--json"], {
       env,

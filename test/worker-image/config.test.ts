@@ -30,7 +30,7 @@ const CHECK = `set -eu
 n=$(basename "$1"); h="/tmp/$n"; mkdir -m 700 -p "$h"
 cp "$1/openclaw.json" "$h/openclaw.json"; chmod 600 "$h/openclaw.json"
 export HOME="$h" OPENCLAW_STATE_DIR="$h/state" OPENCLAW_CONFIG_PATH="$h/openclaw.json"
-export IW_MODEL_KEY=sk-audit-only
+export IW_MODEL_KEY=sk-audit-only IW_BROWSER_CONTROL_PASSWORD=audit-only
 openclaw config validate --json >"/out/$n.validate.json" 2>/dev/null || true
 openclaw security audit --json >"/out/$n.audit.json" 2>/dev/null || true
 `;

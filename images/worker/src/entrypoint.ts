@@ -5,10 +5,14 @@
  * supervisor. Logs one JSON object per line, never the model key.
  */
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PORTS } from "../../../lib/cell-contract";
-import { renderOpenclawJson } from "../../../lib/render/openclaw";
+import {
+  BROWSER_CONTROL_PASSWORD_VARIABLE,
+  renderOpenclawJson,
+} from "../../../lib/render/openclaw";
 import { renderExecApprovals } from "../../../lib/render/openclaw-approvals";
 import { type WorkerEnv, WorkerEnvError, parseWorkerEnv } from "../../../lib/render/openclaw-env";
 import { TemplateError, loadTemplateCatalog } from "../../../lib/templates";
@@ -48,6 +52,7 @@ async function main(): Promise<number> {
   const gatewayEnv = {
     ...process.env,
     HOME: home,
+    [BROWSER_CONTROL_PASSWORD_VARIABLE]: randomBytes(24).toString("hex"),
     OPENCLAW_CONFIG_PATH: configPath,
     OPENCLAW_STATE_DIR: stateDir,
     OPENCLAW_SUPERVISOR_MODE: "external",
