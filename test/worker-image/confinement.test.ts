@@ -5,7 +5,7 @@ import { PORTS, WORKER_UID } from "../../lib/cell-contract";
 import { WORKER_PIDS_LIMIT } from "../../lib/render/worker-spec";
 import { dockerAvailable, hasCommand, inCI, requireComponent } from "../support/requires";
 import { type CellUnderTest, startCellUnderTest } from "./cell-under-test";
-import { ensureWorkerImage, invokeTool, sh, tcpProbe, waitForHealth } from "./harness";
+import { docker, ensureWorkerImage, invokeTool, sh, tcpProbe, waitForHealth } from "./harness";
 
 // The program's health check runs every 30 s, so "healthy" comes one interval after the gateway is up.
 const HEALTHY_WITHIN_MS = 300_000;
@@ -170,6 +170,19 @@ describe("a worker started from the program's spec", { timeout: 900_000 }, () =>
     assert.ok(local === 401 || local === 403, `from the worker's own loopback: ${local}`);
   });
 
+  test("serves noVNC to the edge and keeps the VNC server on loopback", async (t) => {
+    const c = await needCell(t);
+    if (!c) return;
+    const url = `http://${c.addresses.worker}:${PORTS.novnc}/vnc.html`;
+    const js = `fetch(${JSON.stringify(url)}).then(r=>console.log(r.status),e=>console.log(0))`;
+    const page = await sh("docker", ["exec", c.containers.edge, "node", "-e", js]);
+    assert.equal(page.stdout.trim(), "200");
+    // /proc/net/tcp lists listeners as hex address:port; 5900 is 170C, 127.0.0.1 is 0100007F.
+    const { stdout } = await inWorker(c, "sh", "-c", "awk '$4==\"0A\"{print $2}' /proc/net/tcp");
+    const vnc = stdout.split("\n").filter((l) => l.endsWith(":170C"));
+    assert.deepEqual(vnc, ["0100007F:170C"]);
+  });
+
   test("stops a fork loop at the pids limit", async (t) => {
     const c = await needCell(t);
     if (!c) return;
@@ -184,6 +197,27 @@ describe("a worker started from the program's spec", { timeout: 900_000 }, () =>
     assert.equal(max, String(WORKER_PIDS_LIMIT));
     assert.ok(Number(current) <= WORKER_PIDS_LIMIT, `pids.current ${current}`);
     assert.ok(Number(failures) > 0, "no fork failed");
+  });
+
+  // Last: it ends the worker's processes on purpose.
+  test("ends the whole worker when one of its processes dies", async (t) => {
+    const c = await needCell(t);
+    if (!c) return;
+    const before = Number(await docker("inspect", "-f", "{{.RestartCount}}", c.worker));
+    await inWorker(
+      c,
+      "sh",
+      "-c",
+      'for d in /proc/[0-9]*; do [ "$(cat $d/comm)" = Xvfb ] && kill ${d#/proc/}; done',
+    );
+    let restarts = before;
+    for (let i = 0; i < 60 && restarts === before; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      restarts = Number(await docker("inspect", "-f", "{{.RestartCount}}", c.worker));
+    }
+    assert.equal(restarts, before + 1);
+    const logs = await sh("docker", ["logs", c.worker]);
+    assert.match(logs.stdout, /"event":"process-died"[^\n]*"process":"xvfb"/);
   });
 });
 
