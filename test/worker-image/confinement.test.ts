@@ -170,6 +170,18 @@ describe("a worker started from the program's spec", { timeout: 900_000 }, () =>
     assert.ok(local === 401 || local === 403, `from the worker's own loopback: ${local}`);
   });
 
+  test("starts Chromium on its display under this confinement", async (t) => {
+    const c = await needCell(t);
+    if (!c) return;
+    const started = await invokeTool(c.containers.edge, c.addresses.worker, c.userId, "browser", {
+      action: "start",
+    });
+    assert.equal(started.status, 200, started.body.slice(0, 300));
+    assert.match(started.body, /\\"running\\": true/);
+    const { stdout } = await inWorker(c, "sh", "-c", "cat /proc/[0-9]*/comm");
+    assert.ok(stdout.split("\n").includes("chromium"), "no chromium process");
+  });
+
   test("serves noVNC to the edge and keeps the VNC server on loopback", async (t) => {
     const c = await needCell(t);
     if (!c) return;
