@@ -18,13 +18,25 @@ interface Sample {
 const sizes = (process.env.BENCH_SIZES ?? "100,1000,5000").split(",").map(Number);
 const once = path.join(__dirname, "program-once.ts");
 
-function measure(mode: string, count: number): Sample {
-  const out = execFileSync(process.execPath, ["--import", "tsx", once, mode, String(count)], {
-    encoding: "utf8",
-    maxBuffer: 1 << 20,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return JSON.parse(out.trim().split("\n").pop()!) as Sample;
+/** Node's default heap stops near 4 GB; BENCH_HEAP_MB raises it to see how far the program goes. */
+const heap = process.env.BENCH_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_HEAP_MB}`] : [];
+
+function measure(
+  mode: string,
+  count: number,
+): Sample | { mode: string; count: number; failed: string } {
+  try {
+    const args = [...heap, "--import", "tsx", once, mode, String(count)];
+    const out = execFileSync(process.execPath, args, {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return JSON.parse(out.trim().split("\n").pop()!) as Sample;
+  } catch (err) {
+    const signal = (err as { signal?: string }).signal;
+    return { mode, count, failed: signal === "SIGABRT" ? "out of memory" : (err as Error).message };
+  }
 }
 
 const samples = [
@@ -35,6 +47,10 @@ console.log("cell program evaluated under the SDK's mocks (a stand-in for the Pu
 console.log("run     | workers | resources | wall time (s) | peak RSS (MB)");
 console.log("------- | ------- | --------- | ------------- | -------------");
 for (const s of samples) {
+  if ("failed" in s) {
+    console.log(`${s.mode.padEnd(7)} | ${s.count} | - | failed: ${s.failed} | -`);
+    continue;
+  }
   const cols = [
     s.mode.padEnd(7),
     s.count,
@@ -44,7 +60,8 @@ for (const s of samples) {
   ];
   console.log(cols.map(String).join(" | "));
 }
-const at = (n: number) => samples.find((s) => s.mode === "program" && s.count === n);
+const at = (n: number) =>
+  samples.find((s): s is Sample => s.mode === "program" && s.count === n && !("failed" in s));
 const [k1, k5] = [at(1000), at(5000)];
 if (k1 && k5)
   console.log(`growth 1,000 -> 5,000 workers: ${(k5.ms / k1.ms).toFixed(2)}x (goal <= 5.5x)`);

@@ -50,7 +50,22 @@ interface Site {
     | { mode: "internal" };
 }
 
-export function declareCell({ config, roster, templates }: CellInputs): CellOutputs {
+/**
+ * The SDK records a stack trace with every promise it makes, several per output property, which under
+ * source maps is most of the time and memory a large roster costs. Declaring needs none of them: errors
+ * raised while declaring are argument checks whose sentence is the whole message.
+ */
+export function declareCell(inputs: CellInputs): CellOutputs {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return declareResources(inputs);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function declareResources({ config, roster, templates }: CellInputs): CellOutputs {
   const site = declareSite(config, roster);
   const { host } = site;
   const opts = { providers: { docker: site.docker }, dependsOn: site.ready };
