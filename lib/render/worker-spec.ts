@@ -57,7 +57,7 @@ export function renderWorkerSpec(input: WorkerSpecInput): docker.ContainerArgs {
     shmSize: 512,
     tmpfs: {
       "/tmp": "rw,nosuid,nodev,size=512m",
-      "/home/worker": "rw,nosuid,nodev,size=128m",
+      "/home/worker": `rw,nosuid,nodev,size=128m,uid=${WORKER_UID},gid=${WORKER_UID},mode=0700`,
       "/run": "rw,nosuid,nodev,noexec,size=16m",
     },
     ipcMode: "private",

@@ -1,4 +1,4 @@
-import { renderOpenclawConfig } from "../../lib/render/openclaw";
+import { BROWSER_CONTROL_PASSWORD_VARIABLE, renderOpenclawConfig } from "../../lib/render/openclaw";
 import { parseWorkerEnv, WorkerEnvError } from "../../lib/render/openclaw-env";
 import { CELL_DEFAULTS, cellAddresses, templateCatalog } from "../lib/cell";
 import { resourcePolicy } from "../lib/define";
@@ -15,7 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const workerGatewayAuth = resourcePolicy({
   name: "worker-gateway-auth",
   description:
-    "Checks that every worker's rendered OpenClaw gateway uses trusted-proxy auth trusting only the edge proxy, allows exactly one user and has no token or password.",
+    "Checks that every worker's rendered OpenClaw gateway uses trusted-proxy auth trusting only the edge proxy, allows exactly one user and has no token and no password but the browser control service's per-start one.",
   types: [TYPES.container],
   applies: isWorker,
   defaults: CELL_DEFAULTS,
@@ -45,8 +45,16 @@ function gatewayProblems(gateway: Record<string, any>, edgeProxy: string): strin
       `must use trusted-proxy gateway auth; \`gateway.auth.mode\` is ${show(auth.mode)}`,
     );
   }
-  if (auth.token !== undefined || auth.password !== undefined) {
-    problems.push("must have no gateway token or password in `gateway.auth`");
+  // The one password allowed is the browser control service's, generated inside the container at each
+  // start and referenced from the gateway's environment: no spec or state ever holds its value.
+  const browserPassword = `\${${BROWSER_CONTROL_PASSWORD_VARIABLE}}`;
+  if (
+    auth.token !== undefined ||
+    (auth.password !== undefined && auth.password !== browserPassword)
+  ) {
+    problems.push(
+      `must have no gateway token, and no password but the per-start \`${browserPassword}\`, in \`gateway.auth\``,
+    );
   }
   const proxies = gateway.trustedProxies;
   if (!Array.isArray(proxies) || proxies.length !== 1 || proxies[0] !== edgeProxy) {
