@@ -6,7 +6,7 @@ set -euo pipefail
 log() { printf '[setup] %s\n' "$*"; }
 
 packages=(docker.io iptables caddy squid cloud-init debootstrap chromium netcat-openbsd
-  postgresql postgresql-client curl ca-certificates iproute2 jq wrk sqlite3)
+  postgresql postgresql-client curl ca-certificates iproute2 jq wrk sqlite3 systemd openssl util-linux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
