@@ -9,7 +9,7 @@ import https from "node:https";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { type Browser, chromium } from "playwright-core";
-import { freePort } from "../egress/squid-harness";
+import { freePort } from "../support/ports";
 import { hasCommand, requireComponent } from "../support/requires";
 import {
   type RunningEdge,

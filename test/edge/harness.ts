@@ -14,7 +14,7 @@ import path from "node:path";
 import WebSocket, { WebSocketServer } from "ws";
 import { IDENTITY_HEADER, PORTS, workerHostname } from "../../lib/cell-contract";
 import { renderCaddyfile } from "../../lib/render/caddyfile";
-import { freePort } from "../egress/squid-harness";
+import { freePort } from "../support/ports";
 import { renderHostMap } from "../../gatekeeper/hosts";
 import { mintTicket } from "../../gatekeeper/tokens";
 

@@ -42,13 +42,7 @@ export function makeSquidDir(): string {
   return dir;
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from "../support/ports";
 
 export async function startSquid(dir: string, port: number, config: string): Promise<RunningSquid> {
   const account = proxyAccount();

@@ -2,6 +2,7 @@
  * A private PostgreSQL cluster on a random loopback port that accepts only TLS connections, with a
  * throwaway CA and a server certificate for `localhost`, as Supabase's pooler presents its own CA.
  */
+import { freePort } from "../support/ports";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
@@ -136,17 +137,6 @@ function makeCertificates(dir: string): void {
 
 const uidOf = (user: string) => Number(execFileSync("id", ["-u", user]).toString().trim());
 const gidOf = (user: string) => Number(execFileSync("id", ["-g", user]).toString().trim());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntilReady(
   port: number,
