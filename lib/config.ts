@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { DEFAULT_SUBNETS } from "./cell-contract";
 import { type Cidr, cidrsOverlap, parseCidr } from "./net";
+import { valueAt } from "./value-at";
 import { DEFAULT_PLANS, PLAN_NAMES, type Plan, type PlanName } from "./plans";
 
 export const CONFIG_NAMESPACE = "instantworker";
@@ -230,8 +231,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): s
     const where = path.length ? `${key}: ` : "";
     return `${where}unknown key ${issue.keys.map((k) => `\`${k}\``).join(", ")} (see the README's configuration reference)`;
   }
-  let value: unknown = raw;
-  for (const p of path) value = (value as Record<string, unknown> | undefined)?.[p];
+  const value = valueAt(raw, path);
   const secret = (SECRET_KEYS as readonly string[]).includes(path[0] ?? "");
   const shown =
     value === undefined ? "is missing:" : secret ? "(value hidden)" : `= ${JSON.stringify(value)}`;

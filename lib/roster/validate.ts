@@ -6,6 +6,7 @@ import { z } from "zod";
 import { SLUG_PATTERN, maxSlot } from "../cell-contract";
 import type { Cidr } from "../net";
 import { PLAN_NAMES, type Plan, type PlanName } from "../plans";
+import { valueAt } from "../value-at";
 import { RosterError, type RosterEntry } from "./types";
 
 /** What validation needs to know about templates; the template catalog provides it. */
@@ -128,8 +129,7 @@ function describe(where: string, issue: z.core.$ZodIssue, row: unknown): string 
     return `${where}: unknown column ${issue.keys.map((k) => `\`${k}\``).join(", ")}`;
   }
   const field = issue.path.map(String).join(".");
-  let value: unknown = row;
-  for (const p of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[p];
+  const value = valueAt(row, issue.path);
   const shown = value === undefined ? "is missing:" : JSON.stringify(short(value));
   return `${where}: \`${field}\` ${shown} ${issue.message}`;
 }

@@ -1,3 +1,4 @@
+import { valueAt } from "../value-at";
 import type { z } from "zod";
 import { MANIFEST_FIELDS } from "./schema";
 
@@ -36,13 +37,4 @@ export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
     return `\`${field}\` must be ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
   }
   return issue.message;
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let value = raw;
-  for (const key of path) {
-    if (value === null || typeof value !== "object") return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
 }
